@@ -1,0 +1,2 @@
+export type * from '../tracing/types.js'
+export type * from '../models/types.js'
