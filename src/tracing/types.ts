@@ -41,8 +41,10 @@ export interface SyscallProfile {
   syscalls: SyscallStats[]
   /** Sorted by calls, descending, then by path. The JSON report calls this list `processes`. */
   executables: ExecutableStats[]
-  /** Distinct pids/tids seen in the trace. */
+  /** Distinct processes (the traced command and every forked child; threads not counted). */
   process_count: number
+  /** Threads started with CLONE_THREAD. */
+  thread_count: number
   wall_ms: number
   /** The traced command's exit code; 128+N when it was killed by signal N. */
   exit_code: number
@@ -54,5 +56,14 @@ export interface SyscallProfile {
 
 /** An empty profile, for code that aggregates into one. */
 export function emptyProfile(): SyscallProfile {
-  return { syscalls: [], executables: [], process_count: 0, wall_ms: 0, exit_code: 0, signal: null, traced: 'all' }
+  return {
+    syscalls: [],
+    executables: [],
+    process_count: 0,
+    thread_count: 0,
+    wall_ms: 0,
+    exit_code: 0,
+    signal: null,
+    traced: 'all'
+  }
 }
