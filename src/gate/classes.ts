@@ -1,0 +1,67 @@
+/**
+ * Syscalls whose counts and times measure waiting, wake-ups and scheduling rather than work: their counts move
+ * with CPU contention (a futex that finds its lock free is never called; a poll that finds data ready returns at
+ * once) and their times are the time spent blocked. Changes in them are warnings, never regressions.
+ */
+export const TIMING_SYSCALLS: ReadonlySet<string> = new Set([
+  'clock_gettime',
+  'clock_nanosleep',
+  'epoll_pwait',
+  'epoll_pwait2',
+  'epoll_wait',
+  'futex',
+  'futex_waitv',
+  'getrandom',
+  'gettimeofday',
+  'io_getevents',
+  'io_pgetevents',
+  'io_uring_enter',
+  'nanosleep',
+  'pause',
+  'poll',
+  'ppoll',
+  'pselect6',
+  'restart_syscall',
+  'rt_sigreturn',
+  'rt_sigsuspend',
+  'rt_sigtimedwait',
+  'sched_yield',
+  'select',
+  'semtimedop',
+  'wait4',
+  'waitid'
+])
+
+/**
+ * Memory-management syscalls: their counts follow allocator and garbage-collector decisions (heap growth,
+ * trimming, address-space layout), a few percent apart between identical runs. They need twice the relative
+ * threshold to count.
+ */
+export const MEMORY_SYSCALLS: ReadonlySet<string> = new Set(['brk', 'madvise', 'mmap', 'mremap', 'munmap'])
+
+/**
+ * Syscalls that block on other processes or peers (a read on a pipe waits for the writer, a lock waits for its
+ * holder): their counts are work, but their time is mostly someone else's. Counts are gated; time is not.
+ */
+export const BLOCKING_SYSCALLS: ReadonlySet<string> = new Set([
+  'accept',
+  'accept4',
+  'connect',
+  'flock',
+  'msgrcv',
+  'read',
+  'readv',
+  'recvfrom',
+  'recvmmsg',
+  'recvmsg',
+  'splice'
+])
+
+export type SyscallClass = 'timing' | 'memory' | 'blocking' | 'work'
+
+export function syscallClass(name: string): SyscallClass {
+  if (TIMING_SYSCALLS.has(name)) return 'timing'
+  if (BLOCKING_SYSCALLS.has(name)) return 'blocking'
+  if (MEMORY_SYSCALLS.has(name)) return 'memory'
+  return 'work'
+}

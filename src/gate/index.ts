@@ -1,0 +1,22 @@
+export {
+  BROAD_INFLATION_SHARE,
+  DEFAULT_FLOORS,
+  DEFAULT_GATE_OPTIONS,
+  DEFAULT_THRESHOLD,
+  MIN_RUNS_FOR_TIME,
+  SPREAD_FACTOR,
+  TIME_RATIO,
+  analyzeRegression,
+  attribute,
+  judgeChange,
+  resolveGateOptions,
+  robustStd
+} from './analyze.js'
+export {
+  BLOCKING_SYSCALLS,
+  MEMORY_SYSCALLS,
+  TIMING_SYSCALLS,
+  syscallClass,
+  type SyscallClass
+} from './classes.js'
+export type * from './types.js'
