@@ -12,6 +12,7 @@ import { Socket } from 'node:net'
 import { constants as osConstants, tmpdir } from 'node:os'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { CommandNotFound, PtraceRefused, StraceFailed, StraceNotFound } from './errors.js'
+import { LineSplitter } from './lines.js'
 import { ProfileBuilder } from './profile.js'
 import type { SyscallProfile } from './types.js'
 
@@ -150,23 +151,11 @@ async function runStrace(
   let writeFd: number | null = openSync(fifo, fsConstants.O_WRONLY)
   const reader = new Socket({ fd: readFd, readable: true, writable: false })
 
-  let rest = ''
+  const lines = new LineSplitter(onLine)
   const drained = new Promise<void>((resolveDrained, rejectDrained) => {
-    reader.on('data', (chunk: Buffer) => {
-      // strace escapes every non-ASCII byte, so latin1 is exact and the cheapest decoding there is.
-      const text = rest + chunk.toString('latin1')
-      let start = 0
-      let nl = text.indexOf('\n', start)
-      while (nl >= 0) {
-        onLine(text.slice(start, nl))
-        start = nl + 1
-        nl = text.indexOf('\n', start)
-      }
-      rest = text.slice(start)
-    })
+    reader.on('data', (chunk: Buffer) => lines.push(chunk))
     reader.on('end', () => {
-      if (rest !== '') onLine(rest)
-      rest = ''
+      lines.end()
       resolveDrained()
     })
     reader.on('error', rejectDrained)

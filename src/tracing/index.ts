@@ -1,0 +1,7 @@
+export { CommandNotFound, PtraceRefused, StraceFailed, StraceNotFound, TraceError } from './errors.js'
+export { firstQuotedString, parseTraceLine, type TraceEvent } from './parser.js'
+export { LineSplitter } from './lines.js'
+export { ProfileBuilder } from './profile.js'
+export { findExecutable, traceCommand, type TraceRequest, type TraceResult } from './strace.js'
+export { emptyProfile } from './types.js'
+export type * from './types.js'
