@@ -408,6 +408,31 @@ describe('when the service misbehaves', () => {
   })
 })
 
+describe('publishing and integrity', () => {
+  it('fails a publish fast and clearly when the results service drops the connection', async () => {
+    const run = service.createRun({ event: 'push', headBranch: 'main' })
+    const files = await writeBaselineFiles({ 'model.apr': 'x' })
+    service.fail('twirp', { kind: 'drop' })
+    const start = performance.now()
+    await expect(storeFor(run).publish('renacer-dropped', files, { retentionDays: 3 })).rejects.toThrow(
+      /Uploading baseline artifact "renacer-dropped" failed: .*ECONNRESET/s
+    )
+    expect(performance.now() - start).toBeLessThan(3000)
+    expect(service.artifacts().filter((a) => a.name === 'renacer-dropped')).toEqual([])
+  })
+
+  it('says invalid when the download does not match the digest recorded at upload', async () => {
+    const main = service.createRun({ event: 'push', headBranch: 'main' })
+    const id = await uploadFrom(main, 'renacer-digest', { 'model.apr': 'original' })
+    service.updateArtifact(id, { digest: `sha256:${'0'.repeat(64)}` })
+    const reader = service.createRun({ event: 'pull_request', headBranch: 'feature/d' })
+    const dest = join(await scratch('fetch'), 'baseline')
+    const error = await rejection(storeFor(reader).fetch('renacer-digest', dest))
+    expect(error.reason).toBe('invalid')
+    expect(await readdir(join(dest, '..'))).toEqual([])
+  })
+})
+
 describe('matrix jobs', () => {
   it('lets two jobs of one run publish distinct names, and explains a shared one', async () => {
     const run = service.createRun({ event: 'push', headBranch: 'main' })

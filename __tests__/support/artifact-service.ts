@@ -269,10 +269,10 @@ export class LocalArtifactService {
     return artifact
   }
 
-  /** Age, date or expire an artifact the way time and GitHub's retention job would. */
+  /** Age, date or expire an artifact the way time and GitHub's retention job would (or corrupt its digest). */
   updateArtifact(
     id: number,
-    patch: Partial<Pick<ServiceArtifact, 'createdAt' | 'expiresAt' | 'expiredOverride'>>
+    patch: Partial<Pick<ServiceArtifact, 'createdAt' | 'expiresAt' | 'expiredOverride' | 'digest'>>
   ) {
     Object.assign(this.artifact(id), patch)
   }
