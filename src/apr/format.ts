@@ -321,7 +321,7 @@ export async function decodeModelFile<T extends ModelTypeCode>(
   if (parsed.modelType !== expected) {
     throw new InvalidFormat(
       file,
-      `holds a ${MODEL_TYPE_NAMES[parsed.modelType]} model (type ${parsed.modelType}), not the ${MODEL_TYPE_NAMES[expected]} model (type ${expected}) asked for`
+      `holds model type ${parsed.modelType} (${MODEL_TYPE_NAMES[parsed.modelType]}), not the model type ${expected} (${MODEL_TYPE_NAMES[expected]}) asked for`
     )
   }
   const data = await readModelData(parsed, file)
