@@ -1,2 +1,3 @@
 export type * from '../tracing/types.js'
 export type * from '../models/types.js'
+export * from '../apr/index.js'
