@@ -11,8 +11,12 @@ const entries = [
 
 rmSync('dist', { recursive: true, force: true })
 for (const { src, out } of entries) {
-  execFileSync('npx', ['ncc', 'build', src, '-o', out, '-m', '-q', '--license', 'licenses.txt', '--target', 'es2022'], {
-    stdio: 'inherit'
-  })
+  execFileSync(
+    'npx',
+    ['ncc', 'build', src, '-o', out, '-m', '-q', '--license', 'licenses.txt', '--target', 'es2022'],
+    {
+      stdio: 'inherit'
+    }
+  )
 }
 chmodSync('dist/cli/index.js', 0o755)

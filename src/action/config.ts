@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
-import { percent, UsageError } from '../cli/args.js'
+import { percent } from '../cli/args.js'
 import { Inputs, TRUSTED_EVENTS } from './constants.js'
 
 /** Everything the action needs, read and validated before any side effect. */
@@ -38,7 +38,9 @@ export interface GithubContext {
   trusted: boolean
 }
 
-export class ConfigError extends UsageError {}
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
 
 type GetInput = (name: string) => string
 
