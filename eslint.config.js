@@ -29,7 +29,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['bench/**/*.mjs', 'scripts/**/*.mjs'],
+    files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked
   },
   prettier
