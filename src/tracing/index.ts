@@ -3,5 +3,14 @@ export { firstQuotedString, parseTraceLine, type TraceEvent } from './parser.js'
 export { LineSplitter } from './lines.js'
 export { ProfileBuilder } from './profile.js'
 export { findExecutable, traceCommand, type TraceRequest, type TraceResult } from './strace.js'
+export {
+  DEFAULT_TRACE_SET,
+  PROCESS_SYSCALLS,
+  UNTRACED_BY_DEFAULT,
+  isTraced,
+  traceExpression,
+  type SyscallExclusion,
+  type TracedSyscalls
+} from './syscall-set.js'
 export { emptyProfile } from './types.js'
 export type * from './types.js'

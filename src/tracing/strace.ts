@@ -14,6 +14,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { CommandNotFound, PtraceRefused, StraceFailed, StraceNotFound } from './errors.js'
 import { LineSplitter } from './lines.js'
 import { ProfileBuilder } from './profile.js'
+import { describeTraced, traceExpression, type TracedSyscalls } from './syscall-set.js'
 import type { SyscallProfile } from './types.js'
 
 export interface TraceRequest {
@@ -22,11 +23,12 @@ export interface TraceRequest {
   cwd?: string
   env?: NodeJS.ProcessEnv
   /**
-   * `all` traces every syscall (full fidelity: counts equal `strace -f -c`). A list traces only those, with
-   * --seccomp-bpf so the others never stop the tracee; fork and exec syscalls are always added, since the
-   * per-executable attribution needs them.
+   * `all` (the default here) traces every syscall (full fidelity: counts equal `strace -f -c`). A list traces only
+   * those, `{ exclude }` everything but those (DEFAULT_TRACE_SET is one), both with --seccomp-bpf so that untraced
+   * syscalls never stop the tracee; fork and exec syscalls are always traced, since the per-executable
+   * attribution needs them. Counts of the traced syscalls stay exact.
    */
-  syscalls?: 'all' | readonly string[]
+  syscalls?: TracedSyscalls
   /** Path of strace; default: found on PATH. */
   strace?: string
   /** Receives every raw trace line (to record a trace); off the hot path when unset. */
@@ -45,7 +47,6 @@ export interface TraceResult {
   straceSummary: string | null
 }
 
-const PROCESS_SYSCALLS = ['clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat']
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 /** Finds an executable like a shell does: a name with a slash is a path, anything else is looked up on PATH. */
@@ -75,11 +76,7 @@ export function findExecutable(
 export function straceArguments(request: TraceRequest, output: string): string[] {
   const args = ['-f', '-T', '-qq', '-s', '0', '-e', 'signal=none', '-o', output]
   if (request.straceSummary === true) args.push('-C')
-  const syscalls = request.syscalls ?? 'all'
-  if (syscalls !== 'all') {
-    const selected = [...new Set([...syscalls, ...PROCESS_SYSCALLS])].sort()
-    args.push('--seccomp-bpf', '-e', `trace=${selected.join(',')}`)
-  }
+  args.push(...traceExpression(request.syscalls ?? 'all'))
   args.push('--', ...request.command)
   return args
 }
@@ -120,8 +117,7 @@ export async function traceCommand(request: TraceRequest): Promise<TraceResult> 
       wall_ms: status.wallMs,
       exit_code: status.code,
       signal: status.signal,
-      traced:
-        request.syscalls === undefined || request.syscalls === 'all' ? 'all' : [...request.syscalls].sort()
+      traced: describeTraced(request.syscalls ?? 'all')
     })
     const straceSummary = summary.length > 0 ? `${summary.join('\n')}\n` : null
     return { profile, lines: builder.lineCount, straceArgs, straceSummary }

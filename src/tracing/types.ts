@@ -50,8 +50,11 @@ export interface SyscallProfile {
   exit_code: number
   /** Name of the signal that killed the traced command, if one did. */
   signal: string | null
-  /** `all`, or the syscalls strace was told to trace (filtered mode). */
-  traced: 'all' | string[]
+  /**
+   * `all`; or the syscalls strace was told to trace (a list); or `{ exclude }`: every syscall but those (the
+   * default set, src/tracing/syscall-set.ts). A syscall that was not traced is absent, not zero.
+   */
+  traced: 'all' | string[] | { exclude: string[] }
 }
 
 /** An empty profile, for code that aggregates into one. */
