@@ -15,6 +15,8 @@ import type { ExecutableStats, SyscallProfile, SyscallStats } from './types.js'
  */
 
 interface SyscallAcc {
+  /** The name as a string of its own: never a slice that would keep a whole chunk of the trace alive. */
+  name: string
   calls: number
   errors: number
   errnos: Map<string, number>
@@ -29,13 +31,27 @@ interface ExeAcc {
   timeUs: number
 }
 
-/** The stretch of one process's life spent running one executable. */
+/** Everything charged to one executable so far: calls per syscall, and the pids that made them. */
+interface ExeTotals {
+  syscalls: Map<string, ExeAcc>
+  pids: Set<number>
+}
+
+/**
+ * The stretch of one process's life spent running one executable. Once its executable is known, its calls go
+ * straight into that executable's totals, so memory grows with the number of executables, not of processes or
+ * lines; only the first segment of a forked child whose parent is not known yet keeps calls of its own.
+ */
 interface Segment {
   /** null until known: the initial segment of a forked child inherits its parent's at fork time. */
   executable: string | null
   parent: Segment | null
   pid: number
-  syscalls: Map<string, ExeAcc>
+  /** The executable's totals once known, else null (and `own` holds the calls). */
+  totals: ExeTotals | null
+  own: Map<string, ExeAcc> | null
+  /** Whether `pid` is already among the executable's processes. */
+  counted: boolean
 }
 
 interface Task {
@@ -54,7 +70,9 @@ const EXECS = new Set(['execve', 'execveat'])
 export class ProfileBuilder {
   private readonly syscalls = new Map<string, SyscallAcc>()
   private readonly tasks = new Map<number, Task>()
-  private readonly segments: Segment[] = []
+  private readonly executables = new Map<string, ExeTotals>()
+  /** Segments whose executable was unknown when last looked at. */
+  private readonly unresolved = new Set<Segment>()
   private rootPid: number | null = null
   private lines = 0
 
@@ -78,10 +96,12 @@ export class ProfileBuilder {
     const task = this.task(event.pid)
     switch (event.kind) {
       case 'unfinished':
-        task.pendingArgs = event.args
+        // Only fork and exec arguments are ever read; holding others would pin their chunk of the trace.
+        task.pendingArgs = FORKS.has(event.name) || EXECS.has(event.name) ? event.args : null
         return
       case 'call': {
-        const args = event.resumed ? `${task.pendingArgs ?? ''}${event.args}` : event.args
+        const args =
+          event.resumed && task.pendingArgs !== null ? `${task.pendingArgs}${event.args}` : event.args
         task.pendingArgs = null
         this.onCall(task, event.name, args, event.ret, event.errno, event.durationUs)
         return
@@ -117,9 +137,39 @@ export class ProfileBuilder {
   }
 
   private newSegment(pid: number, executable: string | null, parent: Segment | null): Segment {
-    const segment: Segment = { executable, parent, pid, syscalls: new Map() }
-    this.segments.push(segment)
+    if (executable !== null) {
+      return { executable, parent, pid, totals: this.totalsOf(executable), own: null, counted: false }
+    }
+    const segment: Segment = { executable, parent, pid, totals: null, own: new Map(), counted: false }
+    this.unresolved.add(segment)
     return segment
+  }
+
+  private totalsOf(executable: string): ExeTotals {
+    let totals = this.executables.get(executable)
+    if (totals === undefined) {
+      totals = { syscalls: new Map(), pids: new Set() }
+      this.executables.set(executable, totals)
+    }
+    return totals
+  }
+
+  /** If the segment's executable can now be known, move its calls into that executable's totals. */
+  private settle(segment: Segment): void {
+    if (segment.totals !== null) return
+    const path = this.resolve(segment)
+    if (path === null) return
+    const totals = this.totalsOf(path)
+    const own = segment.own!
+    mergeInto(totals.syscalls, own)
+    if (own.size > 0) {
+      totals.pids.add(segment.pid)
+      segment.counted = true
+    }
+    segment.executable = path
+    segment.totals = totals
+    segment.own = null
+    this.unresolved.delete(segment)
   }
 
   private onCall(
@@ -136,8 +186,9 @@ export class ProfileBuilder {
     const time = durationUs ?? 0
     let acc = this.syscalls.get(name)
     if (acc === undefined) {
-      acc = { calls: 0, errors: 0, errnos: new Map(), timeUs: 0, minUs: time, maxUs: time }
-      this.syscalls.set(name, acc)
+      const own = ownString(name)
+      acc = { name: own, calls: 0, errors: 0, errnos: new Map(), timeUs: 0, minUs: time, maxUs: time }
+      this.syscalls.set(own, acc)
     }
     acc.calls++
     acc.timeUs += time
@@ -145,14 +196,22 @@ export class ProfileBuilder {
     if (time > acc.maxUs) acc.maxUs = time
     if (failed) {
       acc.errors++
-      acc.errnos.set(errno, (acc.errnos.get(errno) ?? 0) + 1)
+      const seen = acc.errnos.get(errno)
+      if (seen === undefined) acc.errnos.set(ownString(errno), 1)
+      else acc.errnos.set(errno, seen + 1)
     }
 
     // The call belongs to the executable running before it; a successful execve starts a new one after it.
-    let exe = task.current.syscalls.get(name)
+    const segment = task.current
+    const calls = segment.totals !== null ? segment.totals.syscalls : segment.own!
+    if (!segment.counted && segment.totals !== null) {
+      segment.totals.pids.add(segment.pid)
+      segment.counted = true
+    }
+    let exe = calls.get(name)
     if (exe === undefined) {
       exe = { calls: 0, errors: 0, timeUs: 0 }
-      task.current.syscalls.set(name, exe)
+      calls.set(acc.name, exe)
     }
     exe.calls++
     exe.timeUs += time
@@ -161,13 +220,17 @@ export class ProfileBuilder {
     if (failed) return
     if (EXECS.has(name) && ret === '0') {
       const path = name === 'execveat' ? secondQuotedString(args) : firstQuotedString(args)
+      this.settle(segment)
       task.current = this.newSegment(task.pid, path ?? this.fallbackExecutable, null)
     } else if (FORKS.has(name)) {
       const child = Number(ret)
       if (Number.isInteger(child) && child > 0) {
         const childTask = this.task(child)
         // The child's first segment has no executable of its own until it execs.
-        childTask.first.parent ??= task.current
+        if (childTask.first.parent === null && childTask.first.executable === null) {
+          childTask.first.parent = segment
+          this.settle(childTask.first)
+        }
         if (args.includes('CLONE_THREAD')) childTask.isThread = true
       }
     }
@@ -188,34 +251,40 @@ export class ProfileBuilder {
         mean_us: acc.calls > 0 ? Math.round((acc.timeUs / acc.calls) * 1000) / 1000 : 0
       }))
 
-    const byExe = new Map<string, { stats: ExecutableStats; pids: Set<number> }>()
-    for (const segment of this.segments) {
-      if (segment.syscalls.size === 0) continue
-      const path = this.resolve(segment)
-      let entry = byExe.get(path)
-      if (entry === undefined) {
-        entry = {
-          stats: { executable: path, processes: 0, calls: 0, errors: 0, syscalls: {} },
-          pids: new Set()
-        }
-        byExe.set(path, entry)
-      }
-      const task = this.tasks.get(segment.pid)
-      if (task !== undefined && !task.isThread) entry.pids.add(segment.pid)
-      for (const [name, acc] of segment.syscalls) {
-        const into = (entry.stats.syscalls[name] ??= { calls: 0, errors: 0, time_us: 0 })
-        into.calls += acc.calls
-        into.errors += acc.errors
-        into.time_us += acc.timeUs
-        entry.stats.calls += acc.calls
-        entry.stats.errors += acc.errors
-      }
+    // Calls of segments still unresolved go to their executable as far as it can be known now, in a copy: build()
+    // changes nothing.
+    const byExe = new Map<string, ExeTotals>()
+    for (const [path, totals] of this.executables) {
+      byExe.set(path, { syscalls: mergeInto(new Map(), totals.syscalls), pids: new Set(totals.pids) })
     }
-    const executables = [...byExe.values()].map(({ stats, pids }) => ({
-      ...stats,
-      processes: pids.size,
-      syscalls: Object.fromEntries(Object.entries(stats.syscalls).sort(([a], [b]) => (a < b ? -1 : 1)))
-    }))
+    for (const segment of this.unresolved) {
+      if (segment.own === null || segment.own.size === 0) continue
+      const path = this.resolve(segment) ?? this.fallbackExecutable
+      let totals = byExe.get(path)
+      if (totals === undefined) {
+        totals = { syscalls: new Map(), pids: new Set() }
+        byExe.set(path, totals)
+      }
+      mergeInto(totals.syscalls, segment.own)
+      totals.pids.add(segment.pid)
+    }
+
+    const executables: ExecutableStats[] = []
+    for (const [path, totals] of byExe) {
+      if (totals.syscalls.size === 0) continue
+      let processes = 0
+      for (const pid of totals.pids) if (this.tasks.get(pid)?.isThread !== true) processes++
+      let calls = 0
+      let errors = 0
+      const perSyscall: ExecutableStats['syscalls'] = {}
+      for (const name of [...totals.syscalls.keys()].sort()) {
+        const acc = totals.syscalls.get(name)!
+        perSyscall[name] = { calls: acc.calls, errors: acc.errors, time_us: acc.timeUs }
+        calls += acc.calls
+        errors += acc.errors
+      }
+      executables.push({ executable: path, processes, calls, errors, syscalls: perSyscall })
+    }
     executables.sort((a, b) => b.calls - a.calls || (a.executable < b.executable ? -1 : 1))
 
     let processes = 0
@@ -227,14 +296,39 @@ export class ProfileBuilder {
     return { syscalls, executables, process_count: processes, thread_count: threads, ...extra }
   }
 
-  private resolve(segment: Segment): string {
+  /** The executable a segment runs, following fork links up to a known one; null while a link is missing. */
+  private resolve(segment: Segment): string | null {
     let s: Segment | null = segment
     for (let depth = 0; s !== null && depth < 100_000; depth++) {
       if (s.executable !== null) return s.executable
       s = s.parent
     }
-    return this.fallbackExecutable
+    return null
   }
+}
+
+/**
+ * A copy of `s` that shares no storage with the line it was cut from. V8 represents a slice of 13 or more characters
+ * as a view on its parent (here, a whole 64 KiB chunk of the trace): a map key kept for the run would keep that
+ * chunk alive too, and memory would grow with the trace. Called once per distinct name, never per line.
+ */
+function ownString(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1')
+}
+
+/** Adds the calls of `from` into `into` (new entries get fresh accumulators, never `from`'s) and returns `into`. */
+function mergeInto(into: Map<string, ExeAcc>, from: Map<string, ExeAcc>): Map<string, ExeAcc> {
+  for (const [name, acc] of from) {
+    const target = into.get(name)
+    if (target === undefined) {
+      into.set(name, { calls: acc.calls, errors: acc.errors, timeUs: acc.timeUs })
+    } else {
+      target.calls += acc.calls
+      target.errors += acc.errors
+      target.timeUs += acc.timeUs
+    }
+  }
+  return into
 }
 
 function secondQuotedString(args: string): string | null {
