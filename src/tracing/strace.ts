@@ -8,10 +8,10 @@ import {
   rmSync,
   statSync
 } from 'node:fs'
-import { Socket } from 'node:net'
 import { constants as osConstants, tmpdir } from 'node:os'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { CommandNotFound, PtraceRefused, StraceFailed, StraceNotFound } from './errors.js'
+import { FifoPoller } from './fifo.js'
 import { LineSplitter } from './lines.js'
 import { ProfileBuilder } from './profile.js'
 import { describeTraced, traceExpression, type TracedSyscalls } from './syscall-set.js'
@@ -145,17 +145,10 @@ async function runStrace(
   // before strace has opened the FIFO; that write end is closed once strace has exited.
   const readFd = openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
   let writeFd: number | null = openSync(fifo, fsConstants.O_WRONLY)
-  const reader = new Socket({ fd: readFd, readable: true, writable: false })
-
   const lines = new LineSplitter(onLine)
-  const drained = new Promise<void>((resolveDrained, rejectDrained) => {
-    reader.on('data', (chunk: Buffer) => lines.push(chunk))
-    reader.on('end', () => {
-      lines.end()
-      resolveDrained()
-    })
-    reader.on('error', rejectDrained)
-  })
+  const poller = new FifoPoller(readFd, (chunk) => lines.push(chunk))
+  const drained = poller.run().then(() => lines.end())
+  drained.catch(() => undefined) // awaited below, once strace has exited; not an unhandled rejection meanwhile
 
   const started = process.hrtime.bigint()
   const child = spawn(strace, args, { cwd, env, stdio: 'inherit' })
@@ -191,8 +184,12 @@ async function runStrace(
       closeSync(writeFd)
       writeFd = null
     }
-    await drained
-    reader.destroy()
+    poller.hurry()
+    try {
+      await drained
+    } finally {
+      closeSync(readFd)
+    }
   }
 }
 
