@@ -12,6 +12,8 @@
 //        object (8) and a link; `make clean` runs before each case, outside the trace.
 //   tsc  TypeScript 5.9 type-checking a copy of this repository's src/ (`tsc --noEmit`).
 //   npm  `npm ci --offline` of a small project whose packages are in the local npm cache (lockfile made here).
+// Every unchanged or contended rerun is also saved as a one-run baseline of its own and judged against by one more
+// unchanged run ("swap:" rows): which clean run becomes the baseline is luck, and noisy counts show up there.
 // Injections are what a real project does to itself: a compiler wrapper, a flag, an include path, a Makefile
 // variable, a postinstall script. None edits the product.
 import { spawn, spawnSync } from 'node:child_process'
@@ -431,7 +433,9 @@ function fmtRise(r) {
 function fmtFinding(f) {
   if (!f) return '-'
   const what =
-    f.syscall === '*' && f.metric === 'calls' ? `${f.executable} (new exe)` : `${f.syscall} ${f.metric}`
+    f.syscall === '*' && f.metric === 'calls'
+      ? `${f.executable} (${f.change === 'gone' ? 'exe gone' : 'new exe'})`
+      : `${f.syscall} ${f.metric}`
   const change = f.change_pct === null ? f.change : `${f.change_pct > 0 ? '+' : ''}${f.change_pct}%`
   const base = Math.round(f.baseline)
   const cur = Math.round(f.current)
@@ -501,7 +505,7 @@ function runScenario(make, root) {
     `baseline: 1 clean run, ${clean.summary.syscalls.reduce((a, s) => a + s.calls, 0)} syscalls, ${clean.summary.process_count} processes, ${(clean.summary.wall_ms / 1000).toFixed(1)} s traced`
   )
   const results = []
-  const judge = (c, model, label, extraArgs = []) => {
+  const judge = (c, model, label, extraArgs = [], reference = clean) => {
     c.prepare?.()
     const r = cli(['--baseline', model, ...extraArgs], c.command, c.cwd ?? scenario.cwd, work, c.contended)
     const v = r.report.verdict
@@ -521,19 +525,36 @@ function runScenario(make, root) {
       exitOk,
       exit: r.exit,
       seconds: r.seconds,
-      rise: largestRise(clean, r.report),
+      rise: largestRise(reference, r.report),
       top: topFinding(r.report),
       regressions: r.report.regressions.length,
       warnings: r.report.warnings.length
     })
     return r
   }
+  // Which clean run becomes the baseline is luck: every other unchanged or contended rerun is also saved as a
+  // one-run baseline of its own, and one more unchanged run is judged against each of them ("swap" rows).
+  const swaps = []
   for (const c of scenario.cases) {
     const isTrainingRerun = windowed && (c.name === 'unchanged-1' || c.name === 'unchanged-2')
     if (isTrainingRerun && c.name === 'unchanged-1') copyFileSync(b1, b3)
+    const quiet = c.kind === 'unchanged' || c.kind === 'contended'
+    const own = join(w, `${scenario.name}-${c.name}.apr`)
     // The first two unchanged reruns are judged against the one-run baseline and appended to the three-run one.
-    judge(c, b1, '1-run', isTrainingRerun ? ['--update-model', b3] : [])
+    const extra = isTrainingRerun ? ['--update-model', b3] : quiet ? ['--save-model', own] : []
+    const r = judge(c, b1, '1-run', extra)
+    if (quiet && !isTrainingRerun && (r.exit === 0 || r.exit === 3))
+      swaps.push({ from: c, model: own, report: r.report })
     if (windowed && !isTrainingRerun && c.kind !== 'graded' && c.kind !== 'control') judge(c, b3, '3-run')
+  }
+  const rerun = scenario.cases.find((c) => c.kind === 'unchanged')
+  for (const { from, model, report } of swaps) {
+    const c = {
+      ...rerun,
+      name: `swap:${from.name}`,
+      what: `an unchanged run against ${from.name} as baseline`
+    }
+    judge(c, model, '1-run', [], report)
   }
   printTable(scenario, results)
   return results
