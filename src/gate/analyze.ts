@@ -11,7 +11,7 @@ import {
   type BaselineStats,
   type Spread
 } from '../models/index.js'
-import { syscallClass } from './classes.js'
+import { syscallClass, thresholdFactor } from './classes.js'
 import type { Finding, FindingChange, FindingKind, FindingMetric, GateOptions, GateResult } from './types.js'
 
 export const DEFAULT_THRESHOLD = 0.1
@@ -145,19 +145,16 @@ function countFindings(stats: BaselineStats, record: RunRecord, opts: GateOption
       ['errors', row[1], base?.errors, opts.floors.errors]
     ]
     for (const [metric, current, spread, floor] of metrics) {
+      const factor = thresholdFactor(name)
       const threshold =
-        cls === 'memory'
-          ? 2 * opts.threshold
-          : cls === 'timing'
-            ? Math.max(opts.threshold, TIMING_WARN_THRESHOLD)
-            : opts.threshold
+        cls === 'timing' ? Math.max(opts.threshold, TIMING_WARN_THRESHOLD) : factor * opts.threshold
       const j = judgeChange(spread, current, floor, threshold)
       if (!j) continue
       const change = changeOf(j.baseline, current)
       let kind: FindingKind = j.direction > 0 ? 'regression' : 'improvement'
       let detail =
         j.direction > 0
-          ? `${metric} up by ${fmt(j.delta)}, beyond the ${pct(opts.threshold * (cls === 'memory' ? 2 : 1))} threshold, the floor of ${fmt(floor)} and the baseline's spread`
+          ? `${metric} up by ${fmt(j.delta)}, beyond the ${pct(opts.threshold * factor)} threshold, the floor of ${fmt(floor)} and the baseline's spread`
           : `${metric} down by ${fmt(-j.delta)}`
       if (cls === 'timing') {
         kind = 'warning'

@@ -14,9 +14,11 @@ export {
 } from './analyze.js'
 export {
   BLOCKING_SYSCALLS,
+  CHUNKED_IO_SYSCALLS,
   MEMORY_SYSCALLS,
   TIMING_SYSCALLS,
   syscallClass,
+  thresholdFactor,
   type SyscallClass
 } from './classes.js'
 export type * from './types.js'
