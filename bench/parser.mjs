@@ -6,7 +6,7 @@
 //   node bench/parser.mjs FILE       measures on an existing `strace -f -T` trace
 //
 // Recipe of the recorded trace: the LZ4 C library (node_modules/lz4/deps/lz4) built with `make -j2` again and
-// again under `strace -f -T -qq -s 0 -e signal=none` (the options the engine uses) until it holds >= 1M lines.
+// again under `strace -f -T -qq -s 0 -e signal=none` (the options the engine uses) (about 22k lines per build: >= 1M lines).
 // Memory: each size is parsed in a fresh process (the file streamed, never held whole), reporting peak RSS, so
 // that 1x, 4x and 10x the trace can be compared: flat means the parser keeps no per-line state.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -57,8 +57,8 @@ function record(file) {
   mkdirSync(work, { recursive: true })
   const src = join(work, 'lz4')
   cpSync(resolve(here, '../node_modules/lz4/deps/lz4'), src, { recursive: true })
-  const loop = `n=0; while [ $n -lt 40 ]; do make -s -C ${src}/lib clean >/dev/null; make -s -j2 -C ${src}/lib liblz4.a >/dev/null || exit 1; n=$((n+1)); done`
-  console.error('recording: 40 builds of LZ4 under strace (a minute or two) ...')
+  const loop = `n=0; while [ $n -lt 48 ]; do make -s -C ${src}/lib clean >/dev/null; make -s -j2 -C ${src}/lib liblz4.a >/dev/null || exit 1; n=$((n+1)); done`
+  console.error('recording: 48 builds of LZ4 under strace (a minute or two) ...')
   execFileSync(
     'strace',
     ['-f', '-T', '-qq', '-s', '0', '-e', 'signal=none', '-o', file, '--', 'sh', '-c', loop],
