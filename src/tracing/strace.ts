@@ -13,6 +13,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { CommandNotFound, PtraceRefused, StraceFailed, StraceNotFound } from './errors.js'
 import { FifoPoller } from './fifo.js'
 import { LineSplitter } from './lines.js'
+import { descendants } from './process-tree.js'
 import { ProfileBuilder } from './profile.js'
 import { describeTraced, traceExpression, type TracedSyscalls } from './syscall-set.js'
 import type { SyscallProfile } from './types.js'
@@ -153,13 +154,17 @@ async function runStrace(
   const started = process.hrtime.bigint()
   const child = spawn(strace, args, { cwd, env, stdio: 'inherit' })
   const forward = (signal: NodeJS.Signals): void => {
-    // strace blocks fatal signals while it runs a command (-I3), so the command itself must get them.
-    const target = rootProcess()
-    try {
-      if (target !== null) process.kill(target, signal)
-      else child.kill(signal)
-    } catch {
-      // already gone
+    // strace blocks fatal signals while it runs a command (-I3), so the command and everything it started must
+    // get them; before the command exists, strace itself is the one to stop.
+    if (child.pid === undefined) return
+    const targets = descendants(child.pid)
+    if (targets.length === 0 && rootProcess() === null) targets.push(child.pid)
+    for (const pid of targets) {
+      try {
+        process.kill(pid, signal)
+      } catch {
+        // already gone
+      }
     }
   }
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward)
