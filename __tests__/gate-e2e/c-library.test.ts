@@ -12,8 +12,8 @@ import { copyLz4Source } from '../support/c-project.js'
  * greps for it), plus the exit code (3 on REGRESSION).
  *
  * The faster build is an incremental one (the library's objects cached, only the CLI's sources compile). `-O0` is
- * not used: it writes more assembly (cc1 `write` 593 -> 684, +15%) and is judged a regression today; see
- * docs/detection.md.
+ * not used: it writes more assembly (cc1 `write` 593 -> 684, +15%), a regression against a multi-run baseline in
+ * syscall terms (docs/gate.md, docs/detection.md).
  */
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'index.js')
@@ -163,7 +163,9 @@ describe('the gate on a real C library (LZ4), a baseline of one clean build', ()
     await clean()
     const judged = await judge([...BUILD, `CC=/bin/sh ${join(work, 'cc-scratch.sh')}`])
     expectRegression(judged)
-    expect(regressed(judged)).toContain('write')
+    // 72 files opened, written and closed: against a one-run baseline `write` needs +20% (chunked I/O, see
+    // docs/gate.md), so the files show in `close`.
+    expect(regressed(judged)).toContain('close')
   }, 60_000)
 
   it('calls a failed-lookup storm a regression (three empty include dirs searched first)', async () => {

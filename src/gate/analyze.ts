@@ -145,7 +145,7 @@ function countFindings(stats: BaselineStats, record: RunRecord, opts: GateOption
       ['errors', row[1], base?.errors, opts.floors.errors]
     ]
     for (const [metric, current, spread, floor] of metrics) {
-      const factor = thresholdFactor(name)
+      const factor = thresholdFactor(name, stats.runs)
       const threshold =
         cls === 'timing' ? Math.max(opts.threshold, TIMING_WARN_THRESHOLD) : factor * opts.threshold
       const j = judgeChange(spread, current, floor, threshold)

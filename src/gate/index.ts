@@ -16,6 +16,7 @@ export {
   BLOCKING_SYSCALLS,
   CHUNKED_IO_SYSCALLS,
   MEMORY_SYSCALLS,
+  MIN_RUNS_FOR_IO_SPREAD,
   TIMING_SYSCALLS,
   syscallClass,
   thresholdFactor,

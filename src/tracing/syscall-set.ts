@@ -32,8 +32,13 @@ export interface SyscallExclusion {
   readonly exclude: readonly string[]
 }
 
-/** Timing and wake-up syscalls: frequent, waiting rather than working, never a regression for the gate. */
-export const UNTRACED_BY_DEFAULT: readonly string[] = Object.freeze([
+/**
+ * Syscalls whose counts and times measure waiting, wake-ups and scheduling rather than work: their counts move
+ * with CPU contention (a futex that finds its lock free is never called; a poll that finds data ready returns at
+ * once) and their times are time spent blocked. The gate's timing class (src/gate/classes.ts) is these plus the
+ * process reapers wait4 and waitid.
+ */
+export const WAITING_SYSCALLS: readonly string[] = Object.freeze([
   'clock_gettime',
   'clock_nanosleep',
   'epoll_pwait',
@@ -59,6 +64,9 @@ export const UNTRACED_BY_DEFAULT: readonly string[] = Object.freeze([
   'select',
   'semtimedop'
 ])
+
+/** Left out by default: the waiting syscalls, frequent and never a regression for the gate. */
+export const UNTRACED_BY_DEFAULT: readonly string[] = WAITING_SYSCALLS
 
 /**
  * The CLI's and the action's default: every syscall but the timing ones. `--trace-all` uses `'all'` instead,

@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals'
+import { analyzeRegression, CHUNKED_IO_SYSCALLS, thresholdFactor } from '../../src/gate/index.js'
+import { appendRun, toRunRecord, trainBaselineModel } from '../../src/models/index.js'
+import type { BaselineModel } from '../../src/models/types.js'
+import { loadProfile } from '../fixtures/gate/profile-fixture.js'
+import type { SyscallProfile } from '../../src/tracing/types.js'
+
+/** The recorded clean C build with `write` scaled, on the syscall and on every executable that makes it. */
+function withWrites(factor: number): SyscallProfile {
+  const p = structuredClone(loadProfile('cbuild-clean-1'))
+  for (const s of p.syscalls) if (s.name === 'write') s.calls = Math.round(s.calls * factor)
+  for (const e of p.executables) {
+    const w = e.syscalls.write
+    if (w !== undefined) w.calls = Math.round(w.calls * factor)
+  }
+  return p
+}
+
+function baselineOf(profiles: SyscallProfile[]): BaselineModel {
+  let window = null
+  for (const p of profiles) window = appendRun(window, toRunRecord(p))
+  return trainBaselineModel(window, { trees: 10 })
+}
+
+describe('chunked I/O (read, write, ...)', () => {
+  it('needs twice the threshold against a baseline too short to show its noise, the normal one from 3 runs', () => {
+    expect(CHUNKED_IO_SYSCALLS.has('write')).toBe(true)
+    expect(thresholdFactor('write', 1)).toBe(2)
+    expect(thresholdFactor('write', 3)).toBe(1)
+    expect(thresholdFactor('openat', 1)).toBe(1)
+    expect(thresholdFactor('mprotect', 10)).toBe(2)
+  })
+
+  it('lets +15% writes pass a one-run baseline and catches them against three steady runs', () => {
+    const current = withWrites(1.15)
+    const writes = (m: BaselineModel) =>
+      analyzeRegression(m, current).regressions.filter((f) => f.syscall === 'write' && f.metric === 'calls')
+    expect(writes(baselineOf([withWrites(1)]))).toEqual([])
+    const steady = baselineOf([withWrites(1), withWrites(1.002), withWrites(0.998)])
+    expect(writes(steady)).toHaveLength(1)
+  })
+
+  it('still lets the same +15% pass three runs that are themselves that noisy', () => {
+    const noisy = baselineOf([withWrites(0.9), withWrites(1.05), withWrites(1.12)])
+    const found = analyzeRegression(noisy, withWrites(1.15)).regressions.filter((f) => f.syscall === 'write')
+    expect(found).toEqual([])
+  })
+})
