@@ -13,6 +13,7 @@ import { buildJsonReport, type BaselineInfo } from '../reports/report.js'
 import { BaselineNameConflict } from '../stores/artifact.js'
 import { BaselineUnavailable, type BaselineStore, type FetchedBaseline } from '../stores/types.js'
 import { traceCommand } from '../tracing/strace.js'
+import { DEFAULT_TRACE_SET } from '../tracing/syscall-set.js'
 import type { SyscallProfile } from '../tracing/types.js'
 import type { ActionConfig } from './config.js'
 import { BASELINE_MODEL_FILE, BASELINE_REPORT_FILE, Outputs } from './constants.js'
@@ -177,7 +178,7 @@ async function traceRuns(config: ActionConfig, command: string[], io: ActionIO):
       const { profile } = await traceCommand({
         command,
         cwd: config.workingDirectory,
-        syscalls: 'all'
+        syscalls: config.traceAll ? 'all' : DEFAULT_TRACE_SET
       })
       profiles.push(profile)
       if (profile.exit_code !== 0) break

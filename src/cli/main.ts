@@ -16,6 +16,7 @@ import { buildJsonReport, type JsonReport } from '../reports/report.js'
 import { renderSummaryTable } from '../reports/summary-table.js'
 import { TraceError } from '../tracing/errors.js'
 import { traceCommand } from '../tracing/strace.js'
+import { DEFAULT_TRACE_SET } from '../tracing/syscall-set.js'
 import type { SyscallProfile } from '../tracing/types.js'
 import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
 
@@ -78,7 +79,10 @@ async function traceAndReport(options: CliOptions): Promise<number> {
 
   const profiles: SyscallProfile[] = []
   for (let run = 0; run < options.runs; run++) {
-    const { profile } = await traceCommand({ command: options.command })
+    const { profile } = await traceCommand({
+      command: options.command,
+      syscalls: options.traceAll ? 'all' : DEFAULT_TRACE_SET
+    })
     profiles.push(profile)
     if (profile.exit_code !== 0) break
   }
