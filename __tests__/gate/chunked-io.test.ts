@@ -17,8 +17,9 @@ function withWrites(factor: number): SyscallProfile {
 }
 
 function baselineOf(profiles: SyscallProfile[]): BaselineModel {
-  let window = null
-  for (const p of profiles) window = appendRun(window, toRunRecord(p))
+  const [first, ...rest] = profiles
+  let window = appendRun(null, toRunRecord(first!))
+  for (const p of rest) window = appendRun(window, toRunRecord(p))
   return trainBaselineModel(window, { trees: 10 })
 }
 
