@@ -2,6 +2,7 @@
  * Small deterministic models for the .apr tests: hand-written values, awkward floats (-0, subnormals, 0.1 + 0.2,
  * the largest double) so that round trips prove bit-exactness, and a seeded generator for bigger ones.
  */
+import { mulberry32 } from '../../src/models/random.js'
 import type {
   BaselineModel,
   IsolationForestModel,
@@ -74,17 +75,8 @@ export function smallBaseline(): BaselineModel {
   }
 }
 
-/** mulberry32: a tiny seeded PRNG, so generated models are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG (the models' own mulberry32), so generated models are the same on every run. */
+export const prng = mulberry32
 
 /** A k-means model of k clusters at width 4, one training row per cluster (syscall names sys_0...). */
 export function generatedKMeans(k: number, seed = 1): KMeansModel {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { rmSync, writeFileSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { CommandNotFound, StraceNotFound } from '../../src/tracing/errors.js'
 import { traceCommand } from '../../src/tracing/strace.js'
 import type { SyscallProfile } from '../../src/tracing/types.js'
 import { copyLz4Source } from '../support/c-project.js'
+import { writeWorkerProgram } from '../support/worker-program.js'
 import { parseStraceSummary } from '../support/strace-summary.js'
 
 /** Every syscall strace counted, we counted identically, and we counted nothing it did not. */
@@ -63,20 +63,10 @@ describe('traceCommand against strace -c of the same run', () => {
   }, 180_000)
 
   it('counts a multi-threaded program (worker threads) exactly and tells threads from processes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'renacer-threads-'))
-    const script = join(dir, 'workers.cjs')
-    writeFileSync(
-      script,
-      `const { Worker } = require('node:worker_threads')
-const fs = require('node:fs')
-const code = "const fs=require('node:fs');for(let i=0;i<200;i++){try{fs.statSync('/nonexistent/'+i)}catch{}}"
-let left = 3
-for (let i = 0; i < 3; i++) new Worker(code, { eval: true }).on('exit', () => { if (--left === 0) fs.writeFileSync('/dev/null', 'done') })
-`
-    )
+    const { dir, command } = writeWorkerProgram()
     try {
       const { profile, straceSummary } = await traceCommand({
-        command: [process.execPath, script],
+        command,
         straceSummary: true
       })
       expect(profile.exit_code).toBe(0)

@@ -1,6 +1,5 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { analyzeRegression } from '../../src/gate/index.js'
 import type { GateResult } from '../../src/gate/index.js'
@@ -19,6 +18,7 @@ import {
 import type { ExecutableStats, SyscallProfile } from '../../src/tracing/types.js'
 import { fixtureNames, loadProfile } from '../fixtures/gate/profile-fixture.js'
 import { copyLz4Source } from '../support/c-project.js'
+import { writeWorkerProgram } from '../support/worker-program.js'
 import { parseStraceSummary } from '../support/strace-summary.js'
 
 describe('traceExpression', () => {
@@ -169,18 +169,10 @@ describe('traceCommand with the default set, against strace -c of the same run',
   }, 180_000)
 
   it('is exact on a multi-threaded program and no longer sees its futex calls', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'renacer-threads-'))
-    const script = join(dir, 'workers.cjs')
-    writeFileSync(
-      script,
-      `const { Worker } = require('node:worker_threads')
-const code = "const fs=require('node:fs');for(let i=0;i<200;i++){try{fs.statSync('/nonexistent/'+i)}catch{}}"
-for (let i = 0; i < 3; i++) new Worker(code, { eval: true })
-`
-    )
+    const { dir, command } = writeWorkerProgram()
     try {
       const { profile, straceSummary } = await traceCommand({
-        command: [process.execPath, script],
+        command,
         syscalls: DEFAULT_TRACE_SET,
         straceSummary: true
       })
