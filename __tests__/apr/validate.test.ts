@@ -95,7 +95,17 @@ describe('sealed but unsafe model data is LoadError', () => {
       (d: Buffer) => void d.writeDoubleLE(Infinity, 16 + 16 + NAMES_BYTES + 64),
       /centroids\[0\]\[0\] is Infinity/
     ],
-    ['invalid UTF-8 in a name', (d: Buffer) => void d.writeUInt8(0xff, 16 + 16 + 4), /not valid UTF-8/]
+    ['invalid UTF-8 in a name', (d: Buffer) => void d.writeUInt8(0xff, 16 + 16 + 4), /not valid UTF-8/],
+    [
+      // Found by the property test with an unlucky seed: no features made 2^32 - 1 clusters cost no bytes, and the
+      // loader filled an array of them until the heap gave out.
+      'no features and 2^32 - 1 clusters',
+      (d: Buffer) => {
+        d.writeUInt32LE(0, 0)
+        d.writeUInt32LE(0xffffffff, 4)
+      },
+      /claims 0 features/
+    ]
   ])('k-means: %s', async (_name, patch, message) => {
     await expect(loadPatched(ModelType.KMeans, patch)).rejects.toMatchObject({
       name: 'LoadError',

@@ -44,7 +44,9 @@ function readKMeans(r: ByteReader): KMeansModel {
   const k = r.u32('the cluster count')
   const n = r.u32('the training row count')
   const a = r.u32('the anomalous cluster count')
-  // Refuse counts the data cannot hold before allocating for them.
+  // Refuse counts the data cannot hold before allocating for them. A model has at least one feature: with none,
+  // the clusters would cost no bytes and their count (up to 2^32 - 1) would be bounded by nothing.
+  if (width === 0) throw new ModelDataError('k-means data claims 0 features: a model needs at least one')
   const least = width * (4 + 16) + k * width * 8 + n * 8 + a * 4 + 16
   if (least > r.remaining) {
     throw new ModelDataError(
