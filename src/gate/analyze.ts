@@ -12,6 +12,7 @@ import {
   type Spread
 } from '../models/index.js'
 import { syscallClass, thresholdFactor } from './classes.js'
+import { comparable } from './comparable.js'
 import type { Finding, FindingChange, FindingKind, FindingMetric, GateOptions, GateResult } from './types.js'
 
 export const DEFAULT_THRESHOLD = 0.1
@@ -81,8 +82,8 @@ export function analyzeRegression(
       baseline_runs: 0
     }
   }
-  const stats = baselineStats(model.window)
-  const record = toRunRecord(profile)
+  const { window, current: record } = comparable(model.window, toRunRecord(profile), profile.traced)
+  const stats = baselineStats(window)
   const findings: Finding[] = [
     ...countFindings(stats, record, opts),
     ...timeFindings(stats, record, opts),

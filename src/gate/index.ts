@@ -23,3 +23,4 @@ export {
   type SyscallClass
 } from './classes.js'
 export type * from './types.js'
+export { comparable, TRACED_LABEL, tracedOf } from './comparable.js'

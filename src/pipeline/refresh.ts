@@ -1,4 +1,5 @@
 import { ModelMetadata, PersistenceOptions, saveBaselineModel } from '../apr/index.js'
+import { TRACED_LABEL } from '../gate/comparable.js'
 import { appendRun, toRunRecord, trainBaselineModel, type TrainOptions } from '../models/index.js'
 import type { BaselineModel, BaselineWindow } from '../models/types.js'
 import type { SyscallProfile } from '../tracing/types.js'
@@ -16,8 +17,15 @@ export function refreshBaseline(
   train: Partial<TrainOptions>
 ): BaselineModel {
   let window: BaselineWindow | null = existing?.window ?? null
-  for (const profile of profiles)
-    window = appendRun(window, toRunRecord(profile, labels, recordedAt), capacity)
+  for (const profile of profiles) {
+    // Each run keeps what it traced, so the gate can compare like with like (src/gate/comparable.ts).
+    const record = toRunRecord(
+      profile,
+      { ...labels, [TRACED_LABEL]: JSON.stringify(profile.traced) },
+      recordedAt
+    )
+    window = appendRun(window, record, capacity)
+  }
   if (window === null) throw new Error('refreshBaseline: no run to add')
   return trainBaselineModel(window, train)
 }

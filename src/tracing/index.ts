@@ -7,6 +7,7 @@ export {
   DEFAULT_TRACE_SET,
   PROCESS_SYSCALLS,
   UNTRACED_BY_DEFAULT,
+  BOOKKEEPING_SYSCALLS,
   isTraced,
   traceExpression,
   type SyscallExclusion,
