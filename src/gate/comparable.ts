@@ -13,7 +13,7 @@ export function tracedOf(record: RunRecord): TracedSyscalls {
     if (value === 'all') return 'all'
     if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value
     if (typeof value === 'object' && value !== null && 'exclude' in value) {
-      const exclude = (value).exclude
+      const exclude = value.exclude
       if (Array.isArray(exclude) && exclude.every((v) => typeof v === 'string')) return { exclude }
     }
   } catch {
