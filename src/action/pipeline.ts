@@ -6,14 +6,13 @@ import { DEFAULT_TRAIN_OPTIONS } from '../models/index.js'
 import type { BaselineModel } from '../models/types.js'
 import { analyzeRun } from '../pipeline/analyze.js'
 import { refreshBaseline, writeBaseline } from '../pipeline/refresh.js'
+import { baselineInfo, traceRuns } from '../pipeline/runs.js'
 import { annotationsFor, type Annotation } from '../reports/annotations.js'
 import { renderRegressionReport } from '../reports/gate-text.js'
 import { renderJobSummary } from '../reports/markdown.js'
-import { buildJsonReport, type BaselineInfo } from '../reports/report.js'
+import { buildJsonReport } from '../reports/report.js'
 import { BaselineNameConflict } from '../stores/artifact.js'
 import { BaselineUnavailable, type BaselineStore, type FetchedBaseline } from '../stores/types.js'
-import { traceCommand } from '../tracing/strace.js'
-import { DEFAULT_TRACE_SET } from '../tracing/syscall-set.js'
 import type { SyscallProfile } from '../tracing/types.js'
 import type { ActionConfig } from './config.js'
 import { BASELINE_MODEL_FILE, BASELINE_REPORT_FILE, Outputs } from './constants.js'
@@ -51,7 +50,7 @@ export async function runAction(
   const { model: baseline, fetched } = await fetchBaseline(config, store, join(outDir, 'baseline'), notes, io)
 
   const command = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', config.command]
-  const profiles = await traceRuns(config, command, io)
+  const profiles = await traceFenced(config, command, io)
   const profile = profiles[profiles.length - 1]!
   const commandFailed = profile.exit_code !== 0
 
@@ -167,26 +166,20 @@ async function fetchBaseline(
   }
 }
 
-async function traceRuns(config: ActionConfig, command: string[], io: ActionIO): Promise<SyscallProfile[]> {
+async function traceFenced(config: ActionConfig, command: string[], io: ActionIO): Promise<SyscallProfile[]> {
   // The build's output must not be able to issue workflow commands that look like ours (a fork's build can print
   // anything): commands are off while it runs, resumed with a token it cannot know.
   const token = randomBytes(16).toString('hex')
-  const profiles: SyscallProfile[] = []
   io.writeStdout(`::stop-commands::${token}\n`)
   try {
-    for (let run = 0; run < config.runs; run++) {
-      const { profile } = await traceCommand({
-        command,
-        cwd: config.workingDirectory,
-        syscalls: config.traceAll ? 'all' : DEFAULT_TRACE_SET
-      })
-      profiles.push(profile)
-      if (profile.exit_code !== 0) break
-    }
+    return await traceRuns(command, {
+      runs: config.runs,
+      traceAll: config.traceAll,
+      cwd: config.workingDirectory
+    })
   } finally {
     io.writeStdout(`::${token}::\n`)
   }
-  return profiles
 }
 
 async function publishBaseline(
@@ -245,16 +238,5 @@ async function publishBaseline(
     io.annotate({ level: 'warning', title: 'renacer: baseline not refreshed', message })
     notes.push(message)
     return null
-  }
-}
-
-function baselineInfo(name: string, model: BaselineModel, fetched: FetchedBaseline | null): BaselineInfo {
-  const last = model.window.runs[model.window.runs.length - 1]
-  return {
-    source: name,
-    runs: model.window.runs.length,
-    run_id: fetched?.sourceRunId ?? last?.labels.run_id ?? null,
-    url: fetched?.sourceUrl ?? last?.labels.run_url ?? null,
-    sha: fetched?.sourceSha ?? last?.labels.sha ?? null
   }
 }

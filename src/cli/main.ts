@@ -11,12 +11,11 @@ import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../models/index.js'
 import type { BaselineModel } from '../models/types.js'
 import { analyzeRun } from '../pipeline/analyze.js'
 import { refreshBaseline, writeBaseline } from '../pipeline/refresh.js'
+import { baselineInfo, traceRuns } from '../pipeline/runs.js'
 import { renderMlAnomalyReport, renderOutlierReport, renderRegressionReport } from '../reports/gate-text.js'
-import { buildJsonReport, type JsonReport } from '../reports/report.js'
+import { buildJsonReport } from '../reports/report.js'
 import { renderSummaryTable } from '../reports/summary-table.js'
 import { TraceError } from '../tracing/errors.js'
-import { traceCommand } from '../tracing/strace.js'
-import { DEFAULT_TRACE_SET } from '../tracing/syscall-set.js'
 import type { SyscallProfile } from '../tracing/types.js'
 import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
 
@@ -77,15 +76,7 @@ async function traceAndReport(options: CliOptions): Promise<number> {
   const baseline = modelFile !== null ? await loadBaselineModel(modelFile) : null
   const existing = options.updateModel !== null ? await loadIfPresent(options.updateModel) : null
 
-  const profiles: SyscallProfile[] = []
-  for (let run = 0; run < options.runs; run++) {
-    const { profile } = await traceCommand({
-      command: options.command,
-      syscalls: options.traceAll ? 'all' : DEFAULT_TRACE_SET
-    })
-    profiles.push(profile)
-    if (profile.exit_code !== 0) break
-  }
+  const profiles = await traceRuns(options.command, options)
   const profile = profiles[profiles.length - 1]!
   const commandFailed = profile.exit_code !== 0
 
@@ -160,17 +151,6 @@ function renderText(
   }
   if (withRegressions) parts.push(renderRegressionReport(analysis.gate))
   return parts.join('\n')
-}
-
-function baselineInfo(file: string, model: BaselineModel): JsonReport['baseline'] {
-  const last = model.window.runs[model.window.runs.length - 1]
-  return {
-    source: file,
-    runs: model.window.runs.length,
-    run_id: last?.labels.run_id ?? null,
-    url: last?.labels.run_url ?? null,
-    sha: last?.labels.sha ?? null
-  }
 }
 
 /** --update-model on a path with no file yet starts a new baseline; any other problem with the file stops us. */
