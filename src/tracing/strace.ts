@@ -15,7 +15,7 @@ import { FifoPoller } from './fifo.js'
 import { LineSplitter } from './lines.js'
 import { descendants } from './process-tree.js'
 import { ProfileBuilder } from './profile.js'
-import { describeTraced, traceExpression, type TracedSyscalls } from './syscall-set.js'
+import { describeTraced, PROCESS_SYSCALLS, traceExpression, type TracedSyscalls } from './syscall-set.js'
 import type { SyscallProfile } from './types.js'
 
 export interface TraceRequest {
@@ -74,8 +74,30 @@ export function findExecutable(
   return null
 }
 
+/**
+ * What strace is asked to print: only what the profile reads (docs/overhead.md).
+ * - `-qq`, `-e signal=none`: no attach, exit or signal lines; the profile uses none of them.
+ * - `-e raw=` all but PROCESS_SYSCALLS: arguments in hex, so strace does not read paths and structures out of the
+ *   tracee for calls whose arguments nobody reads (the profile reads only exec paths and clone flags).
+ * - `-T`: the time of each call (the profile's time); `-s 0`: no string contents (paths are printed whole anyway).
+ *
+ * Not used: `-e status=` without `unfinished` makes strace stage each line and write it once (one write per call
+ * instead of two), but with -f strace 6.1 then splits interleaved calls into a ` <unfinished ...>` line and a
+ * `)  = 0` line with no pid, which cannot be attributed.
+ */
+export const OUTPUT_OPTIONS: readonly string[] = Object.freeze([
+  '-T',
+  '-qq',
+  '-s',
+  '0',
+  '-e',
+  'signal=none',
+  '-e',
+  `raw=!${PROCESS_SYSCALLS.map((name) => `?${name}`).join(',')}`
+])
+
 export function straceArguments(request: TraceRequest, output: string): string[] {
-  const args = ['-f', '-T', '-qq', '-s', '0', '-e', 'signal=none', '-o', output]
+  const args = ['-f', ...OUTPUT_OPTIONS, '-o', output]
   if (request.straceSummary === true) args.push('-C')
   args.push(...traceExpression(request.syscalls ?? 'all'))
   args.push('--', ...request.command)
