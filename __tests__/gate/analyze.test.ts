@@ -48,8 +48,8 @@ describe('injected regressions are caught, with the syscall behind them', () => 
     ],
     [
       'cbuild-tempfiles',
-      'write calls',
-      (r) => r.regressions.some((f) => f.syscall === 'write' && f.metric === 'calls')
+      'close calls (the shell opening and closing its scratch files)',
+      (r) => r.regressions.some((f) => f.syscall === 'close' && f.metric === 'calls')
     ],
     [
       'cbuild-doubled',
@@ -104,7 +104,7 @@ describe('injected regressions are caught, with the syscall behind them', () => 
     expect(openat?.executable).toBe('/usr/lib/gcc/x86_64-linux-gnu/12/cc1')
     expect(openat?.executable_share).toBeGreaterThan(0.5)
     const temp = analyzeRegression(model, loadProfile('cbuild-tempfiles'))
-    expect(temp.regressions.find((f) => f.syscall === 'write')?.executable).toBe('/bin/sh')
+    expect(temp.regressions.find((f) => f.syscall === 'close')?.executable).toBe('/bin/sh')
   })
 })
 

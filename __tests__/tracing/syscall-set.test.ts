@@ -113,7 +113,7 @@ describe('the gate is not blinded by the default set', () => {
       'cbuild-lookup-storm',
       (r) => r.regressions.some((f) => f.syscall === 'openat' && f.metric === 'errors')
     ],
-    ['cbuild-tempfiles', (r) => r.regressions.some((f) => f.syscall === 'write' && f.metric === 'calls')],
+    ['cbuild-tempfiles', (r) => r.regressions.some((f) => f.syscall === 'close' && f.metric === 'calls')],
     ['cbuild-doubled', (r) => ['openat', 'read', 'execve'].every((s) => regressed(r).includes(s))],
     ['cbuild-processes', (r) => ['execve', 'vfork'].every((s) => regressed(r).includes(s))],
     ['cbuild-fsync', (r) => r.regressions.some((f) => f.syscall === 'fsync' && f.change === 'new')],
