@@ -13,15 +13,15 @@
  *   (src/gate/classes.ts, TIMING_SYSCALLS) never fails a build on them: at most a warning.
  *
  * The waiting syscalls are the gate's timing class minus wait4 and waitid: those reap processes and are kept with
- * clone/fork/vfork/execve, which are always traced (the per-executable attribution needs them). Beside them, four
- * bookkeeping syscalls that a C build makes in bulk (BOOKKEEPING_SYSCALLS: readlink, rt_sigaction,
- * rt_sigprocmask, lseek) are left out. Everything else stays traced, including syscalls this list has never heard
+ * clone/fork/vfork/execve, which are always traced (the per-executable attribution needs them). Beside them, the
+ * bookkeeping syscalls that builds make in bulk (BOOKKEEPING_SYSCALLS: readlink, per-process setup, page
+ * protections and unmaps) are left out. Everything else stays traced, including syscalls this list has never heard
  * of: a new syscall in a build is a signal. The gate compares only syscalls traced in both runs (labels.traced of
  * each baseline run), so a --trace-all run against a default baseline, or the reverse, is never a false alarm.
  *
  * The signals the gate uses all stay: failed lookups (openat, open, stat family, access, readlinkat), files written
  * (write, pwrite64, close, unlink, rename, mkdir), processes (clone, fork, vfork, execve, wait4), syncs (fsync,
- * fdatasync, sync_file_range), memory (mmap, brk) and reads.
+ * fdatasync, sync_file_range), memory growth (mmap, brk) and reads.
  *
  * Excluded names are given to strace with a `?` prefix: a syscall that does not exist on the architecture (select, poll and
  * epoll_wait are absent on arm64) is then skipped instead of failing the run.
@@ -69,17 +69,34 @@ export const WAITING_SYSCALLS: readonly string[] = Object.freeze([
 ])
 
 /**
- * Per-process bookkeeping that a C build makes in bulk and that says nothing the traced set does not say better:
- * measured on LZ4's `make -j2` (docs/overhead.md) readlink is 29% of the traced calls (gcc canonicalising every
- * include path; its failures are EINVAL on plain files, and a lookup storm shows in openat and the stat family),
- * rt_sigaction 9% and rt_sigprocmask (signal setup of every process; more processes show in clone/execve/wait4),
- * lseek 4% (file offsets of the same reads). Leaving them out took the build's strace cost from 1.39x to 1.21x.
+ * Bookkeeping that builds make in bulk and that says nothing the traced set does not say better. Measured on LZ4's
+ * `make -j2` and `tsc` (docs/overhead.md, `node bench/overhead.mjs --counts`):
+ * - readlink (27% of a C build's calls: gcc canonicalising every include path; its failures are EINVAL on plain
+ *   files, and a lookup storm shows in openat and the stat family), lseek (offsets of the same reads);
+ * - per-process setup: rt_sigaction, rt_sigprocmask, arch_prctl, set_tid_address, set_robust_list, rseq,
+ *   prlimit64, getuid, geteuid, getgid, getegid: a fixed handful per process (more processes show in
+ *   clone/execve/wait4);
+ * - memory bookkeeping: mprotect, munmap, madvise (29% of tsc's traced calls): page protections flipped by the
+ *   loader and the JIT, unmaps and advice from the garbage collector, which move from run to run with its
+ *   decisions; memory growth shows in mmap and brk, which stay.
  */
 export const BOOKKEEPING_SYSCALLS: readonly string[] = Object.freeze([
+  'arch_prctl',
+  'getegid',
+  'geteuid',
+  'getgid',
+  'getuid',
   'lseek',
+  'madvise',
+  'mprotect',
+  'munmap',
+  'prlimit64',
   'readlink',
+  'rseq',
   'rt_sigaction',
-  'rt_sigprocmask'
+  'rt_sigprocmask',
+  'set_robust_list',
+  'set_tid_address'
 ])
 
 /** Left out by default: the waiting syscalls (never a regression for the gate) and the bulk bookkeeping. */
