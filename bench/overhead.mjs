@@ -17,8 +17,9 @@
 //   strace-default  the same with the default set (--seccomp-bpf, timing syscalls left out): strace's share
 //   default         `node dist/cli/index.js --format json -o r.json -- CMD`: the product as users run it
 //   all             the same with --trace-all (every syscall, exact)
-//   engine          the library's traceCommand with DEFAULT_TRACE_SET, writing the same JSON: added by itself
-//                   while the CLI's default still traces every syscall (the CLI wiring is not ours)
+// Beside them: the CLI on `true` against strace on `true` and `node -e 0` (the CLI's fixed cost), and with the lz4
+// workload, the action bundle checking `true` against a baseline of three real LZ4 builds (the action's own cost:
+// start-up, model load, scoring, report, job summary).
 // For the two CLI variants, our own process's CPU time and peak RSS come from process.resourceUsage() (self only,
 // not the build) read at exit by a preloaded module. dist/ is copied first, so a concurrent rebuild cannot change
 // what is measured halfway.
@@ -76,18 +77,6 @@ process.on('exit', () => {
   const u = process.resourceUsage()
   writeFileSync(process.env.RENACER_BENCH_USAGE, JSON.stringify({ cpuS: (u.userCPUTime + u.systemCPUTime) / 1e6, rssMb: u.maxRSS / 1024 }))
 })
-`
-)
-
-const engineScript = join(work, 'engine.mjs')
-writeFileSync(
-  engineScript,
-  `import { writeFileSync } from 'node:fs'
-const lib = await import(${JSON.stringify(pathToFileURL(join(dist, 'lib/index.js')).href)})
-const [out, ...command] = process.argv.slice(2)
-const { profile } = await lib.traceCommand({ command, syscalls: lib.DEFAULT_TRACE_SET })
-writeFileSync(out, JSON.stringify({ summary: profile }, null, 2))
-process.exitCode = profile.exit_code
 `
 )
 
@@ -219,14 +208,6 @@ const variants = {
     '--',
     ...cmd
   ],
-  engine: (cmd) => [
-    process.execPath,
-    '--import',
-    pathToFileURL(usageHook).href,
-    engineScript,
-    report,
-    ...cmd
-  ],
   all: (cmd) => [
     process.execPath,
     '--import',
@@ -268,8 +249,6 @@ function runOnce(workload, variant) {
     )
   }
   const usage = existsSync(usageFile) ? JSON.parse(readFileSync(usageFile, 'utf8')) : null
-  let traced = null
-  if (existsSync(report)) traced = JSON.parse(readFileSync(report, 'utf8')).summary?.traced ?? null
   const treeCpuS = timeTool
     ? readFileSync(timeFile, 'utf8')
         .trim()
@@ -278,7 +257,7 @@ function runOnce(workload, variant) {
         .split(' ')
         .reduce((a, x) => a + Number(x), 0)
     : null
-  return { wallS, treeCpuS, usage, traced }
+  return { wallS, treeCpuS, usage }
 }
 
 const median = (xs) => {
@@ -289,6 +268,51 @@ const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')
+
+// --- the action's own cost: dist/index.js with a real baseline -----------------------------------------------------
+/**
+ * The action bundle as a runner starts it (INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, no
+ * runtime token, so its baselines live in a local store), trained on three real LZ4 builds, then checking `true`
+ * against that baseline: node's start-up, the config, the strace check, loading the model, scoring, the report,
+ * annotations and the job summary, with next to nothing traced.
+ */
+function actionCost(lz4Workload, rounds) {
+  const ws = join(work, 'action-ws')
+  mkdirSync(ws, { recursive: true })
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(GITHUB_|ACTIONS_|INPUT_|RUNNER_)/.test(k) && !/_proxy$/i.test(k)
+    )
+  )
+  const run = (inputs) => {
+    const files = { GITHUB_OUTPUT: join(ws, 'output'), GITHUB_STEP_SUMMARY: join(ws, 'summary.md') }
+    for (const f of Object.values(files)) writeFileSync(f, '')
+    const inputEnv = Object.fromEntries(
+      Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])
+    )
+    const started = process.hrtime.bigint()
+    const child = spawnSync(process.execPath, [join(dist, 'index.js')], {
+      env: { ...env, ...files, ...inputEnv, GITHUB_WORKSPACE: ws, RUNNER_TEMP: join(ws, 'tmp') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20
+    })
+    const wallS = Number(process.hrtime.bigint() - started) / 1e9
+    if (child.status !== 0)
+      throw new Error(`action ${JSON.stringify(inputs)} exited ${child.status}: ${child.stdout}`)
+    return wallS
+  }
+  lz4Workload.clean()
+  log('action: training a baseline on 3 LZ4 builds (untimed) ...')
+  run({
+    command: `make -s clean >/dev/null && make -j2 >/dev/null`,
+    'working-directory': lz4Workload.cwd,
+    mode: 'train',
+    runs: '3'
+  })
+  const times = []
+  for (let i = 0; i < rounds; i++) times.push(run({ command: 'true', mode: 'check', 'fail-on': 'never' }))
+  return times
+}
 
 // --- per-syscall counts -------------------------------------------------------------------------------------------
 function counts(workloads) {
@@ -341,15 +365,7 @@ try {
     log(`warm-up: each workload once, untraced and traced (untimed); load average ${startLoad}`)
     for (const w of workloads) {
       runOnce(w, 'plain')
-      if (variantNames.includes('default')) {
-        const { traced } = runOnce(w, 'default')
-        if (traced === 'all' && !variantNames.includes('engine')) {
-          log(
-            `note: the CLI's default traces every syscall (not wired to DEFAULT_TRACE_SET yet): adding 'engine'`
-          )
-          variantNames.push('engine')
-        }
-      }
+      if (variantNames.includes('default')) runOnce(w, 'default')
     }
 
     // The action's own cost beside the build: the CLI on `true` against strace on `true`, and node's own start-up.
@@ -360,6 +376,9 @@ try {
       startup.strace.push(runOnce(trueCmd, 'strace').wallS)
       startup.cli.push(runOnce(trueCmd, 'default').wallS)
     }
+
+    const lz4Workload = workloads.find((w) => w.name === 'lz4')
+    const action = lz4Workload === undefined ? null : actionCost(lz4Workload, Math.max(5, runs))
 
     const results = new Map()
     for (let round = 0; round < runs; round++) {
@@ -412,6 +431,12 @@ try {
         `strace -f -c on \`true\` ${m(startup.strace).toFixed(0)} ms, node -e 0 ${m(startup.node).toFixed(0)} ms: ` +
         `the CLI adds ${(m(startup.cli) - m(startup.strace)).toFixed(0)} ms (start-up, profile, JSON report)`
     )
+    if (action !== null) {
+      console.log(
+        `The action (dist/index.js) checking \`true\` against a 3-run LZ4 baseline, median of ${action.length}: ` +
+          `${m(action).toFixed(0)} ms (start-up, model load, scoring, report, annotations, job summary)`
+      )
+    }
   }
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true })
