@@ -26,8 +26,8 @@ export const MEMORY_SYSCALLS: ReadonlySet<string> = new Set([
  * is called, and how output is buffered decides how many writes carry it. Measured between identical runs of
  * `npm ci`: read 8020-11272, write 10142-12433 (node); and gcc -O0 writes 15% more assembly in more calls while
  * doing less work. Against a baseline of fewer than MIN_RUNS_FOR_IO_SPREAD runs their counts need
- * CHUNKED_IO_FACTOR_WITHOUT_SPREAD times the relative threshold; files written, opened or looked up still show at full strictness in openat, close, unlink,
- * rename, the stat family and their errors.
+ * CHUNKED_IO_FACTOR_WITHOUT_SPREAD times the relative threshold; files written, opened or looked up still show at
+ * full strictness in openat, close, unlink, rename, the stat family and their errors.
  */
 export const CHUNKED_IO_SYSCALLS: ReadonlySet<string> = new Set([
   'read',
