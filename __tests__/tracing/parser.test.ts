@@ -56,6 +56,38 @@ const cases: [string, string, Partial<TraceEvent> | null][] = [
     '12 poll([{fd=3, events=POLLIN}], 1, 0) = 1 ([{fd=3, revents=POLLIN}]) <0.000004>',
     { kind: 'call', name: 'poll', ret: '1', errno: null, durationUs: 4 }
   ],
+  // Calls traced raw (-e raw=, every call but fork and exec): hex arguments and results, from strace 6.1 here.
+  [
+    'raw success: hex result',
+    '5730  openat(0xffffff9c, 0x7f49210470b1, 0x80000, 0) = 0x3 <0.000009>',
+    { kind: 'call', name: 'openat', args: '0xffffff9c, 0x7f49210470b1, 0x80000, 0', ret: '0x3', errno: null }
+  ],
+  [
+    'raw failure: the errno is still named',
+    '5730  access(0x7f49210482a0, 0x4)       = -1 ENOENT (No such file or directory) <0.000008>',
+    { kind: 'call', name: 'access', ret: '-1', errno: 'ENOENT', durationUs: 8 }
+  ],
+  [
+    'raw restart: strace 6.1 prints -1 and the restart code',
+    '6831  pselect6(0x4, 0x7ffe62ed2940, 0, 0, 0, 0x7ffe62ed2860) = -1 ERESTARTNOHAND (Unknown error 514) <0.000011>',
+    { kind: 'call', name: 'pselect6', ret: '-1', errno: 'ERESTARTNOHAND', durationUs: 11 }
+  ],
+  // Older strace releases print a raw failure as "-1 (errno N)": named from the number.
+  [
+    'raw failure, older strace',
+    '5730  openat(0xffffff9c, 0x7f49210470b1, 0x80000, 0) = -1 (errno 2) <0.000009>',
+    { kind: 'call', name: 'openat', ret: '-1', errno: 'ENOENT', durationUs: 9 }
+  ],
+  [
+    'raw restart, older strace',
+    '6831  wait4(0xffffffff, 0x7ffc56281050, 0, 0) = -1 (errno 512) <0.236634>',
+    { kind: 'call', name: 'wait4', ret: '-1', errno: 'ERESTARTSYS' }
+  ],
+  [
+    'raw failure with a number that has no name',
+    '1  ioctl(0x3, 0x5401, 0x7ffc0) = -1 (errno 4000)',
+    { kind: 'call', name: 'ioctl', ret: '-1', errno: 'errno 4000', durationUs: null }
+  ],
   ['exit', '2574  +++ exited with 2 +++', { kind: 'exited', pid: 2574, code: 2 }],
   [
     'killed',

@@ -2,7 +2,13 @@ export { CommandNotFound, PtraceRefused, StraceFailed, StraceNotFound, TraceErro
 export { firstQuotedString, parseTraceLine, type TraceEvent } from './parser.js'
 export { LineSplitter } from './lines.js'
 export { ProfileBuilder } from './profile.js'
-export { findExecutable, traceCommand, type TraceRequest, type TraceResult } from './strace.js'
+export {
+  findExecutable,
+  OUTPUT_OPTIONS,
+  traceCommand,
+  type TraceRequest,
+  type TraceResult
+} from './strace.js'
 export {
   DEFAULT_TRACE_SET,
   PROCESS_SYSCALLS,

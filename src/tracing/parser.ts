@@ -8,9 +8,13 @@
  *   1234  <... read resumed>"", 4096) = 0 <0.000010>
  *   1234  exit_group(0)                     = ?
  *   1234  rt_sigsuspend([], 8)  = ? ERESTARTNOHAND (To be restarted if no handler) <0.013304>
+ *   1234  openat(0xffffff9c, 0x7f6a..., 0x80000, 0) = 0x3 <0.000009>      (a call traced raw: -e raw=)
+ *   1234  openat(0xffffff9c, 0x7f6a..., 0x80000, 0) = -1 (errno 2)        (the same, failing, older strace)
  *   1234  --- SIGCHLD {si_signo=SIGCHLD, ...} ---
  *   1234  +++ exited with 0 +++     /  +++ killed by SIGKILL +++
  */
+
+import { ERRNO_NAMES } from './errno-names.js'
 
 export type TraceEvent =
   | {
@@ -129,15 +133,34 @@ function parseCompletion(
 
   let errno: string | null = null
   if (ret === '-1' || ret === '?') {
-    // "-1 ENOENT (No such file or directory)", "? ERESTARTSYS (To be restarted ...)"
+    // "-1 ENOENT (No such file or directory)", "? ERESTARTSYS (To be restarted ...)"; for a call traced raw,
+    // older strace releases print "-1 (errno 2)".
     const errStart = retEnd + 1
     if (errStart < end && isErrnoStart(line.charCodeAt(errStart))) {
       let errEnd = line.indexOf(' ', errStart)
       if (errEnd < 0 || errEnd > end) errEnd = end
       errno = line.slice(errStart, errEnd)
+    } else if (line.startsWith(RAW_ERRNO, errStart)) {
+      errno = rawErrno(line, errStart + RAW_ERRNO.length, end)
     }
   }
   return { kind: 'call', pid, name, args, ret, errno, durationUs, resumed }
+}
+
+const RAW_ERRNO = '(errno '
+
+/** "2)" -> "ENOENT"; a number with no known name stays a number ("errno 4095"). */
+function rawErrno(line: string, start: number, end: number): string | null {
+  let n = 0
+  let i = start
+  while (i < end) {
+    const c = line.charCodeAt(i)
+    if (c < 48 || c > 57) break
+    n = n * 10 + (c - 48)
+    i++
+  }
+  if (i === start || line.charCodeAt(i) !== 41 /* ) */) return null
+  return ERRNO_NAMES.get(n) ?? `errno ${n}`
 }
 
 function isErrnoStart(c: number): boolean {
