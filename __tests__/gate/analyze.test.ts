@@ -48,8 +48,10 @@ describe('injected regressions are caught, with the syscall behind them', () => 
     ],
     [
       'cbuild-tempfiles',
-      'close calls (the shell opening and closing its scratch files)',
-      (r) => r.regressions.some((f) => f.syscall === 'close' && f.metric === 'calls')
+      'close calls, and write calls against three runs (+35%: short of five thresholds against one)',
+      (r) =>
+        r.regressions.some((f) => f.syscall === 'close' && f.metric === 'calls') &&
+        r.regressions.some((f) => f.syscall === 'write' && f.metric === 'calls') === r.baseline_runs >= 3
     ],
     [
       'cbuild-doubled',

@@ -56,10 +56,26 @@ describe('traceExpression', () => {
     expect(UNTRACED_BY_DEFAULT.filter((name) => !TIMING_SYSCALLS.has(name)).sort()).toEqual(
       [...BOOKKEEPING_SYSCALLS].sort()
     )
-    // Memory growth, files, lookups and processes stay traced: only setup and bookkeeping is left out.
-    for (const name of ['mmap', 'brk', 'close', 'openat', 'newfstatat', 'statx', 'read', 'write', 'wait4'])
-      expect(BOOKKEEPING_SYSCALLS).not.toContain(name)
-    expect(BOOKKEEPING_SYSCALLS).toEqual(expect.arrayContaining(['readlink', 'mprotect', 'munmap', 'rseq']))
+    // The list, pinned: adding a name here drops a signal from every default trace, so it must be a decision.
+    // Memory growth (mmap, brk), files, lookups and processes stay traced.
+    expect([...BOOKKEEPING_SYSCALLS].sort()).toEqual([
+      'arch_prctl',
+      'getegid',
+      'geteuid',
+      'getgid',
+      'getuid',
+      'lseek',
+      'madvise',
+      'mprotect',
+      'munmap',
+      'prlimit64',
+      'readlink',
+      'rseq',
+      'rt_sigaction',
+      'rt_sigprocmask',
+      'set_robust_list',
+      'set_tid_address'
+    ])
   })
 })
 
@@ -116,7 +132,13 @@ describe('the gate is not blinded by the default set', () => {
       'cbuild-lookup-storm',
       (r) => r.regressions.some((f) => f.syscall === 'openat' && f.metric === 'errors')
     ],
-    ['cbuild-tempfiles', (r) => r.regressions.some((f) => f.syscall === 'close' && f.metric === 'calls')],
+    [
+      'cbuild-tempfiles',
+      (r) =>
+        r.regressions.some((f) => f.syscall === 'close' && f.metric === 'calls') &&
+        // write +35%: past the threshold against three runs, short of the five a one-run baseline asks of it
+        r.regressions.some((f) => f.syscall === 'write') === r.baseline_runs >= 3
+    ],
     ['cbuild-doubled', (r) => ['openat', 'read', 'execve'].every((s) => regressed(r).includes(s))],
     ['cbuild-processes', (r) => ['execve', 'vfork'].every((s) => regressed(r).includes(s))],
     ['cbuild-fsync', (r) => r.regressions.some((f) => f.syscall === 'fsync' && f.change === 'new')],
