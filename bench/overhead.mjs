@@ -297,8 +297,11 @@ function actionCost(lz4Workload, rounds) {
       maxBuffer: 64 << 20
     })
     const wallS = Number(process.hrtime.bigint() - started) / 1e9
-    if (child.status !== 0)
-      throw new Error(`action ${JSON.stringify(inputs)} exited ${child.status}: ${child.stdout}`)
+    if (child.status !== 0) {
+      throw new Error(
+        `action ${JSON.stringify(inputs)} exited ${child.status ?? child.error}: ${child.stdout}${child.stderr}`
+      )
+    }
     return wallS
   }
   lz4Workload.clean()

@@ -6,7 +6,8 @@
 //   node bench/parser.mjs FILE       measures on an existing `strace -f -T` trace
 //
 // Recipe of the recorded trace: the LZ4 C library (node_modules/lz4/deps/lz4) built with `make -j2` again and
-// again under `strace -f -T -qq -s 0 -e signal=none` (the options the engine uses) (about 22k lines per build: >= 1M lines).
+// again under strace with the options the engine uses (OUTPUT_OPTIONS: -T -qq -s 0, no signals, arguments raw
+// but for fork and exec), every syscall traced (about 22k lines per build: >= 1M lines).
 // Memory: each size is parsed in a fresh process (the file streamed, never held whole), reporting peak RSS, so
 // that 1x, 4x and 10x the trace can be compared: flat means the parser keeps no per-line state.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -53,25 +54,25 @@ async function readOnly(file) {
   return Number(process.hrtime.bigint() - started) / 1e9
 }
 
-function record(file) {
+async function record(file) {
+  const lib = await import(resolve(here, '../dist/lib/index.js'))
   mkdirSync(work, { recursive: true })
   const src = join(work, 'lz4')
   cpSync(resolve(here, '../node_modules/lz4/deps/lz4'), src, { recursive: true })
   const loop = `n=0; while [ $n -lt 48 ]; do make -s -C ${src}/lib clean >/dev/null; make -s -j2 -C ${src}/lib liblz4.a >/dev/null || exit 1; n=$((n+1)); done`
   console.error('recording: 48 builds of LZ4 under strace (a minute or two) ...')
-  execFileSync(
-    'strace',
-    ['-f', '-T', '-qq', '-s', '0', '-e', 'signal=none', '-o', file, '--', 'sh', '-c', loop],
-    { stdio: 'inherit' }
-  )
+  execFileSync('strace', ['-f', ...lib.OUTPUT_OPTIONS, '-o', file, '--', 'sh', '-c', loop], {
+    stdio: 'inherit'
+  })
 }
 
 if (process.argv[2] === '--child') {
   const result = await parseFile(process.argv[3], Number(process.argv[4]))
   process.stdout.write(JSON.stringify(result))
 } else {
-  const file = process.argv[2] ?? join(work, 'lz4-build.trace')
-  if (!existsSync(file)) record(file)
+  // Named for the options that recorded it: a trace recorded before strace printed arguments raw is not reused.
+  const file = process.argv[2] ?? join(work, 'lz4-build-raw.trace')
+  if (!existsSync(file)) await record(file)
   const size = statSync(file).size
   console.log(`trace: ${file} (${(size / 1e6).toFixed(1)} MB)`)
   console.log('repeat  lines       MB      seconds  Mlines/s  MB/s    peak RSS MB')
