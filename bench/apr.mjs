@@ -15,16 +15,8 @@ import * as apr from '../dist/lib/index.js'
 const iterations = Number(process.argv[2] ?? 200)
 const FEATURES = ['calls', 'errors', 'time_us', 'processes']
 
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// The models' own seeded generator, so the bench's models are the same from run to run.
+const prng = apr.mulberry32
 
 function kmeans(k) {
   const rand = prng(k)

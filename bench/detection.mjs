@@ -64,6 +64,13 @@ const MEMORY = new Set(['brk', 'madvise', 'mmap', 'mremap', 'munmap'])
 // kind: unchanged | contended -> must not be a regression; faster -> pass or improvement; injected -> regression;
 // control | limit -> reported, not counted (a wrapper that adds only itself; a documented limit of the gate).
 
+const sh = (script) => ['/bin/sh', '-c', script]
+
+/** A maker of the scenario's cases, each cleaned by `prepare` before it runs. */
+const caseWith =
+  (prepare) =>
+  (name, kind, what, command, extra = {}) => ({ name, kind, what, command, prepare, ...extra })
+
 function lz4Scenario(work) {
   const src = join(work, 'lz4')
   cpSync(join(repo, 'node_modules', 'lz4', 'deps', 'lz4'), src, { recursive: true })
@@ -91,15 +98,7 @@ function lz4Scenario(work) {
     rmSync(join(w, 'scratch'), { recursive: true, force: true })
     mkdirSync(join(w, 'scratch'))
   }
-  const sh = (script) => ['/bin/sh', '-c', script]
-  const c = (name, kind, what, command, extra = {}) => ({
-    name,
-    kind,
-    what,
-    command,
-    prepare: clean,
-    ...extra
-  })
+  const c = caseWith(clean)
   const inc = (dirs) => `MOREFLAGS=${dirs.map((d) => `-I${w}/empty-include/${d}`).join(' ')}`
   return {
     name: 'lz4',
@@ -178,15 +177,7 @@ function tscScenario(work) {
   const tsc = join(dir, 'node_modules', 'typescript', 'bin', 'tsc')
   const check = [NODE, tsc, '--noEmit', '-p', 'tsconfig.json']
   const clean = () => rmSync(join(dir, 'out'), { recursive: true, force: true })
-  const sh = (script) => ['/bin/sh', '-c', script]
-  const c = (name, kind, what, command, extra = {}) => ({
-    name,
-    kind,
-    what,
-    command,
-    prepare: clean,
-    ...extra
-  })
+  const c = caseWith(clean)
   return {
     name: 'tsc',
     title: 'TypeScript 5.9 `tsc --noEmit` on a copy of this repository (one node process and its threads)',

@@ -192,35 +192,26 @@ function npm() {
 // --- variants ---------------------------------------------------------------------------------------------------
 const usageFile = join(work, 'usage.json')
 const report = join(work, 'r.json')
+/** The CLI as users run it, with the preload that reports our own process's CPU time and memory. */
+const cliRun = (flags, cmd) => [
+  process.execPath,
+  '--import',
+  pathToFileURL(usageHook).href,
+  cli,
+  ...flags,
+  '--format',
+  'json',
+  '-o',
+  report,
+  '--',
+  ...cmd
+]
 const variants = {
   plain: (cmd) => cmd,
   strace: (cmd) => ['strace', '-f', '-c', '-o', '/dev/null', '--', ...cmd],
   'strace-default': (cmd) => ['strace', '-f', '-c', '-o', '/dev/null', ...defaultFilter, '--', ...cmd],
-  default: (cmd) => [
-    process.execPath,
-    '--import',
-    pathToFileURL(usageHook).href,
-    cli,
-    '--format',
-    'json',
-    '-o',
-    report,
-    '--',
-    ...cmd
-  ],
-  all: (cmd) => [
-    process.execPath,
-    '--import',
-    pathToFileURL(usageHook).href,
-    cli,
-    '--trace-all',
-    '--format',
-    'json',
-    '-o',
-    report,
-    '--',
-    ...cmd
-  ]
+  default: (cmd) => cliRun([], cmd),
+  all: (cmd) => cliRun(['--trace-all'], cmd)
 }
 for (const v of variantNames) if (variants[v] === undefined) throw new Error(`unknown variant ${v}`)
 
